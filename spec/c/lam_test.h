@@ -34,7 +34,7 @@ static int lam_test_checks = 0;
     }                                                                        \
   } while (0)
 
-static int lam_test_done(const char *name) {
+static inline int lam_test_done(const char *name) {
   if (lam_test_failures)
     fprintf(stderr, "%s: %d of %d checks failed\n", name, lam_test_failures, lam_test_checks);
   else
@@ -43,7 +43,7 @@ static int lam_test_done(const char *name) {
 }
 
 /* Reads a whole file; NULL when it cannot.  Caller frees. */
-static char *lam_test_read(const char *path, size_t *len) {
+static inline char *lam_test_read(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   char *buf;
   long n;

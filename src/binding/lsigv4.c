@@ -235,14 +235,15 @@ static int l_sigv4_sign(lua_State *L) {
   rc = lam_sigv4_sign(s->ctx, &req, &cred, &p, &s->st);
   if (rc) return luaL_error(L, "sigv4.sign: %s", l_sign_errmsg(rc));
 
-  lua_createtable(L, 0, 7);
-  l_set(L, "authorization", s->st.authorization.data, s->st.authorization.len);
+  lua_createtable(L, 0, 6);
+  lua_pushlstring(L, s->st.authorization.data, s->st.authorization.len);
+  lua_pushvalue(L, -1); /* one string, shared with headers.Authorization */
+  lua_setfield(L, -3, "authorization");
+  lua_insert(L, -2);    /* keep the copy below the result table */
   l_set(L, "signature", s->st.signature, 64);
   l_set(L, "signed_headers", s->st.signed_headers.data, s->st.signed_headers.len);
   l_set(L, "canonical_request", s->st.canonical_request.data, s->st.canonical_request.len);
   l_set(L, "string_to_sign", s->st.string_to_sign.data, s->st.string_to_sign.len);
-  l_set(L, "amz_date", p.amz_date, 16);
-  l_set(L, "payload_hash", s->st.payload_hash, 64);
 
   /* r.headers: the caller's (minus what the signer owns) plus ours */
   lua_createtable(L, 0, (int)n + 5);
@@ -267,9 +268,10 @@ static int l_sigv4_sign(lua_State *L) {
   l_set(L, "X-Amz-Date", p.amz_date, 16);
   if (s->st.send_token) l_set(L, "X-Amz-Security-Token", cred.session_token, cred.session_token_len);
   if (p.sign_body) l_set(L, "X-Amz-Content-SHA256", s->st.payload_hash, 64);
-  l_set(L, "Authorization", s->st.authorization.data, s->st.authorization.len);
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "Authorization");
   lua_setfield(L, -2, "headers");
-  return 1;
+  return 1; /* the result table; the Authorization copy below it is dropped */
 }
 
 static int l_sigv4_stats(lua_State *L) {

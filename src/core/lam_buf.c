@@ -41,21 +41,8 @@ int lam_buf_reserve(lam_buf *b, size_t extra) {
   return LAM_OK;
 }
 
-int lam_buf_append(lam_buf *b, const void *p, size_t n) {
-  int rc = lam_buf_reserve(b, n);
-  if (rc) return rc;
-  if (n) memcpy(b->data + b->len, p, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return LAM_OK;
-}
-
 int lam_buf_append_str(lam_buf *b, const char *s) {
   return lam_buf_append(b, s, strlen(s));
-}
-
-int lam_buf_append_char(lam_buf *b, char c) {
-  return lam_buf_append(b, &c, 1);
 }
 
 int lam_buf_append_hex(lam_buf *b, const unsigned char *p, size_t n) {

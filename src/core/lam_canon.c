@@ -83,8 +83,8 @@ int lam_url_parse(const char *url, size_t len, lam_url *out) {
   hash = memchr(auth_end, '#', (size_t)(end - auth_end));
   if (hash) end = hash;
   out->path = auth_end;
-  p = auth_end;
-  while (p < end && *p != '?') p++;
+  p = memchr(auth_end, '?', (size_t)(end - auth_end));
+  if (!p) p = end;
   out->path_len = (size_t)(p - auth_end);
   if (p < end) {
     out->has_query = 1;
@@ -182,26 +182,37 @@ done:
   return rc;
 }
 
+/* Encodes path into out while checking that it is already normal (no
+** empty, "." or ".." segment); returns 0 and leaves out as it was if not. */
+static int lam_encode_if_normal(lam_buf *out, const char *path, size_t n, int *done) {
+  size_t i, seg = 0, start = out->len;
+  int rc;
+  *done = 0;
+  if (n == 0 || path[0] != '/') return LAM_OK;
+  if ((rc = lam_uri_encode(out, path, n, 1))) return rc;
+  for (i = 1; i <= n; i++) {
+    if (i == n || path[i] == '/') {
+      size_t len = i - seg - 1;
+      const char *sp = path + seg + 1;
+      if ((len == 0 && i < n) || (len == 1 && sp[0] == '.') ||
+          (len == 2 && sp[0] == '.' && sp[1] == '.')) {
+        out->len = start; /* not normal: the caller normalizes first */
+        out->data[start] = '\0';
+        return LAM_OK;
+      }
+      seg = i;
+    }
+  }
+  *done = 1;
+  return LAM_OK;
+}
+
 int lam_canon_path(lam_buf *out, const char *path, size_t n, int normalize) {
   lam_buf tmp = LAM_BUF_INIT;
-  int rc;
-  if (!normalize) {
-    if (n == 0) return lam_buf_append_char(out, '/');
-    return lam_uri_encode(out, path, n, 1);
-  }
-  /* fast path: a path that is already normal needs no copy */
-  {
-    size_t i;
-    int plain = n > 0 && path[0] == '/';
-    for (i = 0; plain && i < n; i++) {
-      if (path[i] == '/' && i + 1 < n && path[i + 1] == '/') plain = 0;
-      else if (path[i] == '.' && path[i - 1] == '/' &&
-               (i + 1 == n || path[i + 1] == '/' ||
-                (path[i + 1] == '.' && (i + 2 == n || path[i + 2] == '/'))))
-        plain = 0;
-    }
-    if (plain) return lam_uri_encode(out, path, n, 1);
-  }
+  int rc, done;
+  if (n == 0) return lam_buf_append_char(out, '/');
+  if (!normalize) return lam_uri_encode(out, path, n, 1);
+  if ((rc = lam_encode_if_normal(out, path, n, &done)) || done) return rc;
   rc = lam_path_normalize(&tmp, path, n);
   if (!rc) rc = lam_uri_encode(out, tmp.data, tmp.len, 1);
   lam_buf_free(&tmp);
@@ -224,27 +235,49 @@ static int lam_qpair_cmp(const char *base, const lam_qpair *x, const lam_qpair *
   return 0;
 }
 
-/* decode then re-encode one component into scratch, recording its slice */
-static int lam_query_component(lam_buf *scratch, lam_buf *tmp, const char *s, size_t n,
-                               size_t *off, size_t *len) {
-  int rc;
-  lam_buf_reset(tmp);
-  if ((rc = lam_uri_decode(tmp, s, n))) return rc;
-  *off = scratch->len;
-  if ((rc = lam_uri_encode(scratch, tmp->data ? tmp->data : "", tmp->len, 0))) return rc;
-  *len = scratch->len - *off;
-  return LAM_OK;
+/* Decodes then re-encodes one component into ws, recording its slice.
+** ws has room reserved for the worst case, so it never moves here. */
+static void lam_query_component(lam_buf *ws, const char *s, size_t n, size_t *off, size_t *len) {
+  size_t i;
+  *off = ws->len;
+  for (i = 0; i < n && lam_unreserved[(unsigned char)s[i]]; i++) {}
+  if (i == n) { /* already canonical: the common case */
+    memcpy(ws->data + ws->len, s, n);
+    ws->len += n;
+  } else {
+    /* decode into the spare room past the worst-case encoding, then encode */
+    char *tmp = ws->data + ws->cap - n - 1;
+    lam_buf dec;
+    dec.data = tmp;
+    dec.len = 0;
+    dec.cap = n + 1;
+    (void)lam_uri_decode(&dec, s, n); /* cannot grow: decoding only shrinks */
+    {
+      static const char hex[] = "0123456789ABCDEF";
+      char *d = ws->data + ws->len;
+      for (i = 0; i < dec.len; i++) {
+        unsigned char c = (unsigned char)tmp[i];
+        if (lam_unreserved[c]) *d++ = (char)c;
+        else { *d++ = '%'; *d++ = hex[c >> 4]; *d++ = hex[c & 15]; }
+      }
+      ws->len = (size_t)(d - ws->data);
+    }
+  }
+  *len = ws->len - *off;
 }
 
-int lam_canon_query(lam_buf *out, const char *q, size_t n) {
+int lam_canon_query_ws(lam_buf *out, const char *q, size_t n, lam_buf *ws) {
   lam_qpair small[16], *pairs = small;
   size_t count = 0, cap = 16, i = 0;
-  lam_buf scratch = LAM_BUF_INIT, tmp = LAM_BUF_INIT;
   int rc = LAM_OK;
   if (n == 0) return LAM_OK;
+  lam_buf_reset(ws);
+  /* encoded output is at most 3n; the decode area needs n more */
+  if (n > ((size_t)-1) / 8 || (rc = lam_buf_reserve(ws, 4 * n + 2))) return rc ? rc : LAM_ERR_TOOBIG;
   while (i <= n) {
     size_t start = i, eq;
-    while (i < n && q[i] != '&') i++;
+    const char *amp = memchr(q + i, '&', n - i);
+    i = amp ? (size_t)(amp - q) : n;
     if (i > start) { /* skip empty pieces such as "a=1&&b=2" */
       if (count == LAM_CANON_MAX_PAIRS) { rc = LAM_ERR_TOOBIG; goto done; }
       if (count == cap) {
@@ -256,15 +289,11 @@ int lam_canon_query(lam_buf *out, const char *q, size_t n) {
         cap *= 2;
       }
       for (eq = start; eq < i && q[eq] != '='; eq++) {}
-      if ((rc = lam_query_component(&scratch, &tmp, q + start, eq - start,
-                                    &pairs[count].key, &pairs[count].key_len)))
-        goto done;
+      lam_query_component(ws, q + start, eq - start, &pairs[count].key, &pairs[count].key_len);
       if (eq < i) {
-        if ((rc = lam_query_component(&scratch, &tmp, q + eq + 1, i - eq - 1,
-                                      &pairs[count].val, &pairs[count].val_len)))
-          goto done;
+        lam_query_component(ws, q + eq + 1, i - eq - 1, &pairs[count].val, &pairs[count].val_len);
       } else {
-        pairs[count].val = scratch.len;
+        pairs[count].val = ws->len;
         pairs[count].val_len = 0;
       }
       count++;
@@ -276,22 +305,31 @@ int lam_canon_query(lam_buf *out, const char *q, size_t n) {
   for (i = 1; i < count; i++) {
     lam_qpair cur = pairs[i];
     size_t j = i;
-    while (j > 0 && lam_qpair_cmp(scratch.data, &pairs[j - 1], &cur) > 0) {
+    while (j > 0 && lam_qpair_cmp(ws->data, &pairs[j - 1], &cur) > 0) {
       pairs[j] = pairs[j - 1];
       j--;
     }
     pairs[j] = cur;
   }
+  if ((rc = lam_buf_reserve(out, ws->len + 2 * count))) goto done;
   for (i = 0; i < count; i++) {
-    if (i && (rc = lam_buf_append_char(out, '&'))) goto done;
-    if ((rc = lam_buf_append(out, scratch.data + pairs[i].key, pairs[i].key_len))) goto done;
-    if ((rc = lam_buf_append_char(out, '='))) goto done;
-    if ((rc = lam_buf_append(out, scratch.data + pairs[i].val, pairs[i].val_len))) goto done;
+    if (i) out->data[out->len++] = '&';
+    memcpy(out->data + out->len, ws->data + pairs[i].key, pairs[i].key_len);
+    out->len += pairs[i].key_len;
+    out->data[out->len++] = '=';
+    memcpy(out->data + out->len, ws->data + pairs[i].val, pairs[i].val_len);
+    out->len += pairs[i].val_len;
   }
+  out->data[out->len] = '\0';
 done:
   if (pairs != small) free(pairs);
-  lam_buf_free(&scratch);
-  lam_buf_free(&tmp);
+  return rc;
+}
+
+int lam_canon_query(lam_buf *out, const char *q, size_t n) {
+  lam_buf ws = LAM_BUF_INIT;
+  int rc = lam_canon_query_ws(out, q, n, &ws);
+  lam_buf_free(&ws);
   return rc;
 }
 

@@ -51,6 +51,8 @@ int lam_canon_path(lam_buf *out, const char *path, size_t n, int normalize);
 /* Canonical query string: split on '&' and the first '=', decode, encode
 ** with the unreserved set, sort by key then value; "k" means "k=". */
 int lam_canon_query(lam_buf *out, const char *q, size_t n);
+/* The same with a caller-owned workspace, reused to avoid allocations. */
+int lam_canon_query_ws(lam_buf *out, const char *q, size_t n, lam_buf *ws);
 
 /* Trims a header value and collapses inner white-space runs to one space. */
 int lam_canon_header_value(lam_buf *out, const char *v, size_t n);

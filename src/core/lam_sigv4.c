@@ -84,6 +84,7 @@ void lam_sigv4_state_free(lam_sigv4_state *st) {
   lam_buf_free(&st->string_to_sign);
   lam_buf_free(&st->authorization);
   lam_buf_free(&st->scratch);
+  lam_buf_free(&st->qscratch);
   memset(st, 0, sizeof *st);
 }
 
@@ -362,7 +363,7 @@ int lam_sigv4_canonical_request(lam_sigv4_ctx *ctx, const lam_sigv4_request *req
       (rc = lam_buf_append_char(cr, '\n')) ||
       (rc = lam_canon_path(cr, st->url.path, st->url.path_len, p->normalize_path)) ||
       (rc = lam_buf_append_char(cr, '\n')) ||
-      (rc = lam_canon_query(cr, st->url.query, st->url.query_len)) ||
+      (rc = lam_canon_query_ws(cr, st->url.query, st->url.query_len, &st->qscratch)) ||
       (rc = lam_buf_append_char(cr, '\n')))
     goto done;
   for (i = 0; i < n; i = j) {

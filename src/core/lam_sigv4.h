@@ -58,6 +58,7 @@ typedef struct {
   lam_buf string_to_sign;
   lam_buf authorization;
   lam_buf scratch;          /* workspace for header canonicalization */
+  lam_buf qscratch;         /* workspace for query canonicalization */
   char payload_hash[65];
   char signature[65];
   int token_signed;         /* X-Amz-Security-Token is among the signed headers */

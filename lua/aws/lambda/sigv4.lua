@@ -11,7 +11,7 @@
 --                 normalize_path = true, sign_body = false, omit_session_token = false }
 --
 -- r.authorization, r.signature, r.signed_headers, r.canonical_request,
--- r.string_to_sign, r.amz_date, r.payload_hash, and r.headers: every header
+-- r.string_to_sign, and r.headers: every header
 -- to send (the caller's plus Host, X-Amz-Date, X-Amz-Security-Token,
 -- X-Amz-Content-SHA256 when sign_body, Authorization).
 -- Bad arguments raise an error naming the argument; the secret never

@@ -1,0 +1,43 @@
+#include "lam_util.h"
+#include "lam_err.h"
+
+#include <errno.h>
+#include <time.h>
+#include <openssl/rand.h>
+
+double lam_monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double lam_wallclock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void lam_sleep(double seconds) {
+  struct timespec ts;
+  if (!(seconds > 0)) return;
+  if (seconds > 86400.0) seconds = 86400.0;
+  ts.tv_sec = (time_t)seconds;
+  ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+}
+
+int lam_uuid4(char out[37]) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char b[16];
+  int i, k = 0;
+  if (RAND_bytes(b, sizeof b) != 1) return LAM_ERR_CRYPTO;
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  for (i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[k++] = '-';
+    out[k++] = hex[b[i] >> 4];
+    out[k++] = hex[b[i] & 15];
+  }
+  out[36] = '\0';
+  return LAM_OK;
+}

@@ -252,3 +252,28 @@ describe("aws.lambda.safe", function()
     assert.truthy(err.message:find("regoin", 1, true))
   end)
 end)
+
+describe("logging", function()
+  it("reports request, response and retry events with secrets redacted", function()
+    local events = {}
+    local creds = { access_key_id = "ASIAEXAMPLE", secret_access_key = "s3cr3t-Key", session_token = "tok3n-VALUE" }
+    local c = client({ err_response(500, "ServiceException", "x"), OK204 },
+      { credentials = creds, logger = function(ev) events[#events + 1] = ev end })
+    c:remove_permission(RP)
+    local kinds = {}
+    for _, ev in ipairs(events) do kinds[#kinds + 1] = ev.event end
+    assert.are.same({ "request", "response", "retry", "request", "response" }, kinds)
+    assert.are.equal(500, events[2].status)
+    assert.are.equal(0.5, events[3].delay)
+    assert.are.equal(2, events[4].attempt)
+    local log = require "aws.lambda.log"
+    for _, ev in ipairs(events) do
+      local text = log.format(ev)
+      assert.falsy(text:find("s3cr3t-Key", 1, true))
+      assert.falsy(text:find("tok3n-VALUE", 1, true))
+      assert.falsy(text:find("Signature=%x%x%x%x"))
+    end
+    assert.are.equal("<redacted>", events[1].headers["X-Amz-Security-Token"])
+    assert.truthy(events[1].headers.Authorization:find("Credential=ASIAEXAMPLE/", 1, true))
+  end)
+end)

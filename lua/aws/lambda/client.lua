@@ -12,6 +12,7 @@ local validate = require "aws.lambda.validate"
 local errors = require "aws.lambda.errors"
 local config = require "aws.lambda.config"
 local retry = require "aws.lambda.retry"
+local log = require "aws.lambda.log"
 local cjson = require "cjson.safe"
 
 local type, ipairs, tostring, setmetatable, error =
@@ -106,7 +107,18 @@ function Client:call(op, params, call_opts)
     headers["User-Agent"] = USER_AGENT
     headers["amz-sdk-invocation-id"] = state.invocation_id
     headers["amz-sdk-request"] = format("attempt=%d; max=%d", attempt, state.max_attempts)
+    local logger, started = self.logger, nil
+    if logger then
+      started = self.clock()
+      logger { event = "request", operation = op.name, attempt = attempt, method = req.method, url = req.url,
+               headers = log.redact_headers(headers), body_bytes = req.body and #req.body or 0 }
+    end
     local status, rh, body = http:request(req.method, req.url, headers, req.body, state:request_options())
+    if logger then
+      logger { event = "response", operation = op.name, attempt = attempt, status = status,
+               error = not status and rh or nil, request_id = status and rh["x-amzn-requestid"] or nil,
+               elapsed = self.clock() - started }
+    end
     local err
     if not status then
       err = errors.from_transport(rh, body, {
@@ -134,6 +146,10 @@ function Client:call(op, params, call_opts)
     end
     local delay = state:next_delay(err)
     if not delay then raise(state:final(err)) end
+    if self.logger then
+      self.logger { event = "retry", operation = op.name, attempt = attempt, next_attempt = state.attempt,
+                    delay = delay, code = err.code, status = err.status }
+    end
     if delay > 0 then self.sleep(delay) end
     -- every attempt is signed afresh (new time, maybe a corrected clock)
     req = self:build_request(op, params)
@@ -177,6 +193,8 @@ function M.new(cfg)
     ca_bundle = c.ca_bundle, verify = c.verify, max_response = c.max_response,
   }
   self._http = c.transport -- injected transports (tests, other event loops)
+  self.logger = c.logger
+  if not self.logger and config.getenv("AWS_LAMBDA_LUA_DEBUG") == "1" then self.logger = log.stderr end
   self.sleep = c.sleep or core.sleep
   self.clock = c.clock or core.monotonic
   self.random = c.random or math.random

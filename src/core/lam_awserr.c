@@ -87,7 +87,9 @@ static int lam_awserr_first(const char *body, size_t len, const char *const *key
 static void lam_awserr_status_code(lam_awserr *out, int status) {
   char num[16];
   int n = snprintf(num, sizeof num, "%d", status);
-  out->code_len = lam_awserr_put(out->code, LAM_AWSERR_CODE_MAX, num, n > 0 ? (size_t)n : 0);
+  /* bounded by num's size, so the optimizer can see the cut stays inside */
+  size_t len = (n > 0 && (size_t)n < sizeof num) ? (size_t)n : 0;
+  out->code_len = lam_awserr_put(out->code, LAM_AWSERR_CODE_MAX, num, len);
 }
 
 /* The code cut as botocore does: before the first ':', after the last '#'. */

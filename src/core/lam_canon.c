@@ -18,6 +18,21 @@ static const unsigned char lam_unreserved[256] = {
   ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
 };
 
+/* lam_unreserved plus bit 2 for '/', so the encoder tests one mask */
+static const unsigned char lam_safe[256] = {
+  ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+  ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+  ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+  ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+  ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+  ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+  ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+  ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+  ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+  ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
+  ['/'] = 2,
+};
+
 static int lam_hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -98,19 +113,29 @@ int lam_url_parse(const char *url, size_t len, lam_url *out) {
 
 int lam_uri_encode(lam_buf *out, const char *s, size_t n, int keep_slash) {
   static const char hex[] = "0123456789ABCDEF";
-  size_t i;
+  /* bit 1: unreserved; bit 2: also kept in paths ('/') */
+  const unsigned char mask = keep_slash ? 3 : 1;
+  size_t i = 0;
   int rc = lam_buf_reserve(out, n * 3);
   char *d;
   if (rc) return rc;
   d = out->data + out->len;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (lam_unreserved[c] || (keep_slash && c == '/')) {
-      *d++ = (char)c;
-    } else {
-      *d++ = '%';
-      *d++ = hex[c >> 4];
-      *d++ = hex[c & 15];
+  while (i < n) {
+    size_t run = i;
+    /* copy runs of safe bytes in one go: most of a Lambda path is safe */
+    while (run < n && (lam_safe[(unsigned char)s[run]] & mask)) run++;
+    if (run > i) {
+      memcpy(d, s + i, run - i);
+      d += run - i;
+      i = run;
+      if (i == n) break;
+    }
+    {
+      unsigned char c = (unsigned char)s[i++];
+      d[0] = '%';
+      d[1] = hex[c >> 4];
+      d[2] = hex[c & 15];
+      d += 3;
     }
   }
   out->len = (size_t)(d - out->data);
@@ -182,37 +207,25 @@ done:
   return rc;
 }
 
-/* Encodes path into out while checking that it is already normal (no
-** empty, "." or ".." segment); returns 0 and leaves out as it was if not. */
-static int lam_encode_if_normal(lam_buf *out, const char *path, size_t n, int *done) {
-  size_t i, seg = 0, start = out->len;
-  int rc;
-  *done = 0;
-  if (n == 0 || path[0] != '/') return LAM_OK;
-  if ((rc = lam_uri_encode(out, path, n, 1))) return rc;
-  for (i = 1; i <= n; i++) {
-    if (i == n || path[i] == '/') {
-      size_t len = i - seg - 1;
-      const char *sp = path + seg + 1;
-      if ((len == 0 && i < n) || (len == 1 && sp[0] == '.') ||
-          (len == 2 && sp[0] == '.' && sp[1] == '.')) {
-        out->len = start; /* not normal: the caller normalizes first */
-        out->data[start] = '\0';
-        return LAM_OK;
-      }
-      seg = i;
-    }
+/* 1 when path needs no normalization: it starts with '/' and holds no
+** "//" and no "/." (which every "." or ".." segment starts with; a name
+** such as "/.hidden" merely takes the slow path, which keeps it). */
+static int lam_path_is_normal(const char *path, size_t n) {
+  const char *p = path, *end = path + n;
+  if (n == 0 || path[0] != '/') return 0;
+  while ((p = memchr(p, '/', (size_t)(end - p))) != NULL) {
+    if (++p == end) break;
+    if (*p == '/' || *p == '.') return 0;
   }
-  *done = 1;
-  return LAM_OK;
+  return 1;
 }
 
 int lam_canon_path(lam_buf *out, const char *path, size_t n, int normalize) {
   lam_buf tmp = LAM_BUF_INIT;
-  int rc, done;
+  int rc;
   if (n == 0) return lam_buf_append_char(out, '/');
   if (!normalize) return lam_uri_encode(out, path, n, 1);
-  if ((rc = lam_encode_if_normal(out, path, n, &done)) || done) return rc;
+  if (lam_path_is_normal(path, n)) return lam_uri_encode(out, path, n, 1);
   rc = lam_path_normalize(&tmp, path, n);
   if (!rc) rc = lam_uri_encode(out, tmp.data, tmp.len, 1);
   lam_buf_free(&tmp);

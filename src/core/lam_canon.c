@@ -4,21 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* RFC 3986 unreserved characters: the only bytes SigV4 leaves unencoded. */
-static const unsigned char lam_unreserved[256] = {
-  ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-  ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-  ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-  ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-  ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
-  ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-  ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
-  ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-  ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
-  ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
-};
-
-/* lam_unreserved plus bit 2 for '/', so the encoder tests one mask */
+/* Bit 1: RFC 3986 unreserved, the only bytes SigV4 leaves unencoded;
+** bit 2: '/', also kept in paths.  The encoder tests one mask. */
 static const unsigned char lam_safe[256] = {
   ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
   ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
@@ -253,7 +240,7 @@ static int lam_qpair_cmp(const char *base, const lam_qpair *x, const lam_qpair *
 static void lam_query_component(lam_buf *ws, const char *s, size_t n, size_t *off, size_t *len) {
   size_t i;
   *off = ws->len;
-  for (i = 0; i < n && lam_unreserved[(unsigned char)s[i]]; i++) {}
+  for (i = 0; i < n && (lam_safe[(unsigned char)s[i]] & 1); i++) {}
   if (i == n) { /* already canonical: the common case */
     memcpy(ws->data + ws->len, s, n);
     ws->len += n;
@@ -270,7 +257,7 @@ static void lam_query_component(lam_buf *ws, const char *s, size_t n, size_t *of
       char *d = ws->data + ws->len;
       for (i = 0; i < dec.len; i++) {
         unsigned char c = (unsigned char)tmp[i];
-        if (lam_unreserved[c]) *d++ = (char)c;
+        if (lam_safe[c] & 1) *d++ = (char)c;
         else { *d++ = '%'; *d++ = hex[c >> 4]; *d++ = hex[c & 15]; }
       }
       ws->len = (size_t)(d - ws->data);

@@ -102,11 +102,11 @@ describe("lambda.new", function()
   it("finds credentials in the environment only when a call needs them", function()
     with_env({ AWS_ACCESS_KEY_ID = "AKIDENV", AWS_SECRET_ACCESS_KEY = "s", AWS_SESSION_TOKEN = "tok" }, function()
       local c = lambda.new { region = "us-east-1" }
-      assert.are.equal("unresolved", c:describe().credentials_source)
+      assert.is_nil(c._creds) -- nothing resolved at new
       local req = c:build_request("GetPolicy", { FunctionName = "f" })
       assert.truthy(req.headers.Authorization:find("Credential=AKIDENV/", 1, true))
       assert.are.equal("tok", req.headers["X-Amz-Security-Token"])
-      assert.are.equal("env", c:describe().credentials_source)
+      assert.are.equal("environment", c:describe().credentials.provider)
     end)
   end)
 

@@ -16,5 +16,6 @@ void l_sigv4_open(lua_State *L);
 void l_http_open(lua_State *L);
 void l_awserr_open(lua_State *L);
 void l_util_open(lua_State *L);
+void l_creds_open(lua_State *L);
 
 #endif

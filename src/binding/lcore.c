@@ -21,6 +21,7 @@ LAM_EXPORT int luaopen_aws_lambda_core(lua_State *L) {
   l_http_open(L);
   l_awserr_open(L);
   l_util_open(L);
+  l_creds_open(L);
   lua_pushliteral(L, "0.1.0");
   lua_setfield(L, -2, "_VERSION");
   return 1;

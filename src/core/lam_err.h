@@ -22,7 +22,9 @@
   X(CONNECT_TIMEOUT, "connect timed out")                                   \
   X(READ_TIMEOUT, "read timed out")                                         \
   X(TRANSPORT,   "transport failure")                                       \
-  X(CLOSED,      "handle is closed")
+  X(CLOSED,      "handle is closed")                                       \
+  X(SPAWN,       "could not start the process")                             \
+  X(TIMEOUT,     "timed out")
 
 typedef enum {
 #define LAM_ERR_ENUM(name, msg) LAM_ERR_##name,

@@ -11,6 +11,7 @@ local operations = require "aws.lambda.operations"
 local validate = require "aws.lambda.validate"
 local errors = require "aws.lambda.errors"
 local config = require "aws.lambda.config"
+local chain = require "aws.lambda.credentials.chain"
 local retry = require "aws.lambda.retry"
 local log = require "aws.lambda.log"
 local cjson = require "cjson.safe"
@@ -28,13 +29,16 @@ Client.__index = Client
 local function raise(err) error(err, 0) end
 
 --- Lazily resolved pieces: nothing touches the network at `new`.
+-- The credential source is found once (the provider chain); each request
+-- then gets one frozen snapshot { access_key_id, secret_access_key,
+-- session_token }, refreshed first when it is about to expire.
 function Client:_credentials()
-  local c = self._creds
-  if not c then
-    c = config.credentials(self.config)
-    self._creds = c
+  local src = self._creds
+  if not src then
+    src = chain.resolve(self.config, self.sleep, self.clock)
+    self._creds = src
   end
-  return c
+  return src:get()
 end
 
 function Client:_transport()
@@ -162,11 +166,30 @@ function Client:close()
   if h then h:close() end
 end
 
+--- What this client uses and where each piece came from; never a secret.
+-- Resolves the credentials if no call has yet (it may run a
+-- credential_process or ask the instance metadata service).
+-- credentials.provider is nil (and credentials.error says why) when no
+-- provider yielded.
 function Client:describe()
+  local creds = {}
+  local ok, src = pcall(function()
+    self:_credentials()
+    return self._creds
+  end)
+  if ok then
+    local snap = src.snapshot
+    creds.provider, creds.access_key_id, creds.expires = src.provider, snap.access_key_id, snap.expires
+    creds.skipped = {}
+    for i, s in ipairs(src.skipped or {}) do creds.skipped[i] = { provider = s.provider, reason = s.reason } end
+  else
+    creds.error = tostring(src)
+    creds.skipped = type(src) == "table" and src.skipped or {}
+  end
   return {
     region = self.region, region_source = self.region_source,
     endpoint = self.endpoint.url, endpoint_source = self.endpoint.source,
-    credentials_source = self._creds and self._creds.source or "unresolved",
+    credentials = creds,
   }
 end
 

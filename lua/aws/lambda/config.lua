@@ -4,9 +4,11 @@
 -- @module aws.lambda.config
 
 local errors = require "aws.lambda.errors"
+local endpoints = require "aws.lambda.endpoints"
+local profiles = require "aws.lambda.profiles"
 
 local type, pairs, tostring, tonumber, error = type, pairs, tostring, tonumber, error
-local format, match = string.format, string.match
+local format, lower = string.format, string.lower
 
 local config = {}
 
@@ -25,6 +27,8 @@ local OPTIONS = {
   param_validation = "boolean", max_attempts = "number", max_retry_delay = "number",
   logger = "function", sleep = "function", clock = "function", random = "function",
   transport = "transport",
+  profile = "string", use_fips_endpoint = "boolean", use_dualstack_endpoint = "boolean",
+  ignore_configured_endpoint_urls = "boolean", now = "function",
 }
 
 local function option_list()
@@ -34,60 +38,109 @@ local function option_list()
   return table.concat(names, ", ")
 end
 
--- Partitions: region pattern (Lua) -> DNS suffix (lambda-api.md §4.2);
--- an unknown region falls back to the aws partition, as botocore does.
-local PARTITIONS = {
-  { "^cn%-%w+%-%d+$", "amazonaws.com.cn" },
-  { "^us%-gov%-%w+%-%d+$", "amazonaws.com" },
-  { "^us%-iso%-%w+%-%d+$", "c2s.ic.gov" },
-  { "^us%-isob%-%w+%-%d+$", "sc2s.sgov.gov" },
-  { "^eu%-isoe%-%w+%-%d+$", "cloud.adc-e.uk" },
-  { "^us%-isof%-%w+%-%d+$", "csp.hci.ic.gov" },
-  { "^eusc%-de%-%w+%-%d+$", "amazonaws.eu" },
-}
-
-function config.dns_suffix(region)
-  for _, p in ipairs(PARTITIONS) do
-    if match(region, p[1]) then return p[2] end
-  end
-  return "amazonaws.com"
-end
-
--- botocore's rule: 1..63 of [A-Za-z0-9-], not all digits, no '-' at either end
-function config.valid_region(r)
-  return #r >= 1 and #r <= 63 and not match(r, "[^%w%-]") and not match(r, "^%d+$")
-     and not match(r, "^%-") and not match(r, "%-$")
-end
-
 local function nonempty(v) if v ~= nil and v ~= "" then return v end end
 
-local function resolve_region(cfg)
+-- botocore's ensure_boolean for strings: only "true" (any case) is true
+local function truthy(v) return v ~= nil and lower(v) == "true" end
+
+function config.dns_suffix(region) return endpoints.partition(region).dns end
+config.valid_region = endpoints.valid_region
+
+--- The profile: explicit option > AWS_PROFILE > AWS_DEFAULT_PROFILE > "default".
+-- (botocore reads AWS_DEFAULT_PROFILE first; we follow the SDK reference,
+-- where AWS_PROFILE is the variable, and keep AWS_DEFAULT_PROFILE only as
+-- a fallback so older setups still work.  docs/configuration.md.)
+local function select_profile(cfg)
+  if cfg.profile ~= nil then
+    if cfg.profile == "" then invalid("option profile must not be empty") end
+    return cfg.profile, "explicit"
+  end
+  local p = nonempty(getenv("AWS_PROFILE"))
+  if p then return p, "env:AWS_PROFILE" end
+  p = nonempty(getenv("AWS_DEFAULT_PROFILE"))
+  if p then return p, "env:AWS_DEFAULT_PROFILE" end
+  return "default", "default"
+end
+
+local function resolve_region(cfg, c)
   local r, src = cfg.region, "explicit"
   if r == nil then r, src = nonempty(getenv("AWS_REGION")), "env:AWS_REGION" end
   if r == nil then r, src = nonempty(getenv("AWS_DEFAULT_REGION")), "env:AWS_DEFAULT_REGION" end
+  if r == nil then r, src = profiles.value(c.profile_config, "region"), "profile:" .. c.profile end
   if r == nil then
-    error(errors.new("NoRegionError", { message =
-      "You must specify a region: lambda.new{ region = \"us-east-1\" }, or set AWS_REGION "
-      .. "(or AWS_DEFAULT_REGION) in the environment." }), 0)
+    error(errors.new("NoRegionError", { message = format(
+      "You must specify a region: lambda.new{ region = \"us-east-1\" }, set AWS_REGION "
+      .. "(or AWS_DEFAULT_REGION) in the environment, or add region = ... to the profile [%s] in %s.",
+      c.profile == "default" and "default" or "profile " .. c.profile, tostring(c.files.config_path)) }), 0)
   end
-  if not config.valid_region(r) then
+  if not endpoints.valid_region(r) then
     error(errors.new("InvalidRegionError", { message = format(
       "Provided region_name '%s' (from %s) doesn't match a supported format.", r, src) }), 0)
   end
-  return r, src
+  local real, pseudo_fips = endpoints.strip_fips(r)
+  if pseudo_fips and not endpoints.valid_region(real) then
+    error(errors.new("InvalidRegionError", { message = format(
+      "Provided region_name '%s' (from %s) doesn't match a supported format.", r, src) }), 0)
+  end
+  return real, src, pseudo_fips
 end
 
---- Splits an endpoint URL: scheme://host[:port][/base/path]; the base path
--- keeps no trailing '/' so operation paths append to it.
+-- A boolean setting: option > environment variable > profile key.
+local function flag(cfg, c, option, env, key)
+  if cfg[option] ~= nil then return cfg[option], "explicit" end
+  local v = nonempty(getenv(env))
+  if v then return truthy(v), "env:" .. env end
+  v = profiles.value(c.profile_config, key)
+  if v then return truthy(v), "profile:" .. c.profile end
+  return false, "default"
+end
+
+--- Splits an endpoint URL (see endpoints.parse); raises InvalidConfigError.
 function config.parse_endpoint(url, source)
-  local scheme, authority, path = match(url, "^(%a[%w+.-]*)://([^/?#]+)([^?#]*)$")
-  if not scheme or (scheme:lower() ~= "http" and scheme:lower() ~= "https")
-     or match(authority, "[%s@]") then
-    invalid(format("endpoint_url %q (from %s) must be http(s)://host[:port][/path], "
-      .. "with no query or fragment", url, source))
+  local e, why = endpoints.parse(url)
+  if not e then invalid(format("endpoint_url %q (from %s) %s", url, source, why)) end
+  e.source = source
+  return e
+end
+
+--- A configured endpoint for a service (botocore's order, lambda-api.md
+-- §4.4): AWS_ENDPOINT_URL_<ID> > AWS_ENDPOINT_URL > the profile's services
+-- section > the profile's endpoint_url; all off when ignore is set.
+-- Returns the parsed endpoint or nil.
+function config.configured_endpoint(c, service_id)
+  if c.ignore_configured_endpoint_urls then return nil end
+  local env_id, key = endpoints.service_keys(service_id)
+  local name = "AWS_ENDPOINT_URL_" .. env_id
+  local v = nonempty(getenv(name))
+  if v then return config.parse_endpoint(v, "env:" .. name) end
+  v = nonempty(getenv("AWS_ENDPOINT_URL"))
+  if v then return config.parse_endpoint(v, "env:AWS_ENDPOINT_URL") end
+  local p = c.profile_config
+  local svc = profiles.value(p, "services")
+  if svc then
+    local section = c.files.services[svc]
+    if not section then
+      invalid(format("The profile [%s] names services = %s, but there is no [services %s] section in %s",
+        c.profile, svc, svc, tostring(c.files.config_path)))
+    end
+    local block = section[key]
+    if type(block) == "table" and nonempty(block.endpoint_url) then
+      return config.parse_endpoint(block.endpoint_url, format("profile:%s services:%s", c.profile, svc))
+    end
   end
-  path = path:gsub("/+$", "")
-  return { url = url, base = scheme:lower() .. "://" .. authority .. path, source = source }
+  v = profiles.value(p, "endpoint_url")
+  if v then return config.parse_endpoint(v, "profile:" .. c.profile) end
+  return nil
+end
+
+--- The endpoint of any service: configured, else the rule set for the
+-- client's region, FIPS and dual-stack settings.  `host` is the rule-set
+-- host prefix ("lambda", "sts", "portal.sso").
+function config.service_endpoint(c, service_id, host, region)
+  local e = config.configured_endpoint(c, service_id)
+  if e then return e end
+  local url, partition = endpoints.rules(host, region or c.region, c.use_fips_endpoint, c.use_dualstack_endpoint)
+  return config.parse_endpoint(url, "partition:" .. partition)
 end
 
 local function positive(cfg, k)
@@ -121,19 +174,35 @@ function config.resolve(cfg)
   if cfg.max_retry_delay ~= nil and cfg.max_retry_delay < 0 then invalid("max_retry_delay must be >= 0") end
   local c = {}
   for k, v in pairs(cfg) do c[k] = v end
-  c.region, c.region_source = resolve_region(cfg)
-  local ignore = (getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") or ""):lower() == "true"
-  local env_lambda = not ignore and nonempty(getenv("AWS_ENDPOINT_URL_LAMBDA"))
-  local env_any = not ignore and nonempty(getenv("AWS_ENDPOINT_URL"))
+  c.profile, c.profile_source = select_profile(cfg)
+  c.files = profiles.load(getenv)
+  c.profile_config = c.files.profiles[c.profile]
+  if not c.profile_config then
+    if c.profile_source ~= "default" then
+      error(errors.new("InvalidConfigError", { message = format(
+        "The config profile (%s) could not be found (from %s; looked in %s and %s)", c.profile,
+        c.profile_source, tostring(c.files.config_path), tostring(c.files.credentials_path)) }), 0)
+    end
+    c.profile_config = {}
+  end
+  local pseudo_fips
+  c.region, c.region_source, pseudo_fips = resolve_region(cfg, c)
+  c.use_fips_endpoint = flag(cfg, c, "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")
+  c.use_fips_endpoint = c.use_fips_endpoint or pseudo_fips
+  c.use_dualstack_endpoint = flag(cfg, c, "use_dualstack_endpoint", "AWS_USE_DUALSTACK_ENDPOINT",
+    "use_dualstack_endpoint")
+  c.ignore_configured_endpoint_urls = flag(cfg, c, "ignore_configured_endpoint_urls",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")
   if cfg.endpoint_url then
+    -- the rule set's errors, when the caller asked for both at once
+    if cfg.use_fips_endpoint then invalid("Invalid Configuration: FIPS and custom endpoint are not supported") end
+    if cfg.use_dualstack_endpoint then
+      invalid("Invalid Configuration: Dualstack and custom endpoint are not supported")
+    end
     c.endpoint = config.parse_endpoint(cfg.endpoint_url, "explicit")
-  elseif env_lambda then
-    c.endpoint = config.parse_endpoint(env_lambda, "env:AWS_ENDPOINT_URL_LAMBDA")
-  elseif env_any then
-    c.endpoint = config.parse_endpoint(env_any, "env:AWS_ENDPOINT_URL")
   else
-    c.endpoint = config.parse_endpoint(
-      format("https://lambda.%s.%s", c.region, config.dns_suffix(c.region)), "default")
+    -- a configured endpoint wins over FIPS/dual-stack flags, as in botocore
+    c.endpoint = config.service_endpoint(c, "Lambda", "lambda")
   end
   c.connect_timeout = cfg.connect_timeout or 60
   c.read_timeout = cfg.read_timeout or 60
@@ -166,30 +235,6 @@ function config.check_credentials(t, where)
     error(errors.new("PartialCredentialsError", { message = format(
       "%s.session_token must be a non-empty string when given", where) }), 0)
   end
-end
-
---- The credentials to sign with: explicit, else the environment.
--- Returns a fresh table { access_key_id, secret_access_key, session_token, source }.
-function config.credentials(c)
-  local t = c.credentials
-  if t then
-    return { access_key_id = t.access_key_id, secret_access_key = t.secret_access_key,
-             session_token = t.session_token, source = "explicit" }
-  end
-  local k, s = nonempty(getenv("AWS_ACCESS_KEY_ID")), nonempty(getenv("AWS_SECRET_ACCESS_KEY"))
-  if k and not s then
-    error(errors.new("PartialCredentialsError", { message =
-      "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not" }), 0)
-  end
-  if k then
-    return { access_key_id = k, secret_access_key = s,
-             -- botocore's order: the legacy AWS_SECURITY_TOKEN first
-             session_token = nonempty(getenv("AWS_SECURITY_TOKEN")) or nonempty(getenv("AWS_SESSION_TOKEN")),
-             source = "env" }
-  end
-  error(errors.new("NoCredentialsError", { message =
-    "Unable to locate credentials: pass credentials = { access_key_id = ..., secret_access_key = ... } "
-    .. "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY." }), 0)
 end
 
 return config

@@ -8,7 +8,8 @@
 --     ├── ClientError                    (the service answered with an error)
 --     │   └── ServiceException, ResourceNotFoundException, ... (modeled codes)
 --     ├── ParamValidationError, NoCredentialsError, PartialCredentialsError,
---     │   NoRegionError, InvalidRegionError, InvalidConfigError
+--     │   NoRegionError, InvalidRegionError, InvalidConfigError,
+--     │   CredentialRetrievalError
 --     └── HTTPClientError                (no usable response)
 --         ├── EndpointConnectionError
 --         │   └── ConnectTimeoutError
@@ -88,6 +89,7 @@ define("PartialCredentialsError", Error, "client")
 define("NoRegionError", Error, "client")
 define("InvalidRegionError", Error, "client")
 define("InvalidConfigError", Error, "client")
+define("CredentialRetrievalError", Error, "client")
 local HTTPClientError = define("HTTPClientError", Error, "network")
 local EndpointConnectionError = define("EndpointConnectionError", HTTPClientError)
 define("ConnectTimeoutError", EndpointConnectionError)

@@ -5,7 +5,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JOBS       ?= 2
 
-.PHONY: all deps build build-asan test test-fast test-asan demo bench-sign bench lint clean
+.PHONY: all deps build build-asan test test-fast test-asan demo bench-sign bench fuzz valgrind lint clean
 
 all: build
 
@@ -42,8 +42,19 @@ demo: build
 bench-sign: build
 	@bench/sign.sh $(BUILD)
 
+# libFuzzer targets (clang), each run for FUZZ_SECONDS; fails on a crash.
+FUZZ_SECONDS ?= 20
+fuzz:
+	@tools/ensure-deps clang libclang-rt-14-dev
+	@tools/fuzz $(FUZZ_SECONDS)
+
+# C tests and busted specs under valgrind: fails on definite/indirect leaks.
+valgrind: build
+	@tools/ensure-deps valgrind
+	@tools/valgrind-test $(BUILD)
+
 lint:
 	luacheck lua spec bench examples tools/lambda-local
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

@@ -44,6 +44,7 @@ struct lam_http {
   long long last_rx_ms; /* last time bytes arrived (or connected) */
   curl_off_t last_ul;
   int connected, toobig, nomem, no_body;
+  int sends; /* times this request went out (libcurl may re-send on its own) */
   unsigned long long connections, requests;
   char errbuf[CURL_ERROR_SIZE];
   char reason[CURL_ERROR_SIZE + 96];
@@ -180,6 +181,10 @@ static int lam_http_on_prereq(void *ud, char *primary_ip, char *local_ip,
                               int primary_port, int local_port) {
   lam_http *h = ud;
   (void)primary_ip; (void)local_ip; (void)primary_port; (void)local_port;
+  /* libcurl re-sends a request by itself when a reused connection dies
+  ** before any answer.  The request may have reached the server: let the
+  ** caller decide (and count the attempt) rather than send it twice. */
+  if (++h->sends > 1) return CURL_PREREQFUNC_ABORT;
   h->connected = 1;
   h->last_rx_ms = lam_http_now_ms();
   return CURL_PREREQFUNC_OK;
@@ -390,6 +395,11 @@ static int lam_http_map(lam_http *h, CURLcode cc, lam_http_result *res) {
     case CURLE_OPERATION_TIMEDOUT:
       if (h->connected) return lam_http_fail(h, res, LAM_ERR_READ_TIMEOUT, "ReadTimeoutError", text);
       return lam_http_fail(h, res, LAM_ERR_CONNECT_TIMEOUT, "ConnectTimeoutError", text);
+    case CURLE_ABORTED_BY_CALLBACK:
+      if (h->sends > 1) /* a kept-alive connection the server had closed */
+        return lam_http_fail(h, res, LAM_ERR_TRANSPORT, "StaleConnectionError",
+                             "the reused connection closed before an answer; not re-sent");
+      return lam_http_fail(h, res, LAM_ERR_TRANSPORT, "HTTPClientError", text);
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
@@ -460,7 +470,7 @@ int lam_http_perform(lam_http *h, const lam_http_request *req, lam_http_result *
   lam_http_reset_headers(h);
   h->header_bytes = 0;
   h->block_status = 0;
-  h->connected = h->toobig = h->nomem = 0;
+  h->connected = h->toobig = h->nomem = h->sends = 0;
   h->last_ul = 0;
   h->errbuf[0] = '\0';
 

@@ -53,6 +53,13 @@ end
 --- Validate and build an operation's request, signed, without sending it.
 -- @treturn table `{ method=, url=, headers=, body= }` ready for any HTTP client
 function Client:build_request(op, params, time)
+  local req, o = self:_build(op, params, time)
+  return req, o
+end
+
+-- build_request, also returning the credentials snapshot it signed with
+-- (kept private: the caller redacts echoed secrets with it).
+function Client:_build(op, params, time)
   op = operations.get(op) or raise(errors.new("InvalidConfigError", {
     message = "unknown operation " .. tostring(op) }))
   local problems = validate.check(op, params, self.validation)
@@ -63,11 +70,12 @@ function Client:build_request(op, params, time)
   local url = self.endpoint.base .. built.path
   if built.query ~= "" then url = url .. "?" .. built.query end
   local req = { method = built.method, url = url, headers = built.headers, body = built.body }
-  local r = sigv4.sign(req, self:_credentials(),
+  local creds = self:_credentials()
+  local r = sigv4.sign(req, creds,
     { region = self.region, service = "lambda", time = time or self:_signing_time() })
   -- the signature is in r.headers; keep the rest of r out of reach
   req.headers = r.headers
-  return req, op
+  return req, op, creds
 end
 
 -- Whole seconds, corrected by the clock offset learnt from the server.
@@ -101,8 +109,8 @@ end
 -- call_opts: `timeout` (seconds, this call), `missing_ok` (RemovePermission:
 -- a ResourceNotFoundException counts as success; meta.missing = true).
 function Client:call(op, params, call_opts)
-  local req
-  req, op = self:build_request(op, params)
+  local req, creds
+  req, op, creds = self:_build(op, params)
   local http = self:_transport()
   local state = retry.start(self, call_opts)
   while true do
@@ -141,6 +149,9 @@ function Client:call(op, params, call_opts)
     else
       err = errors.from_response(op.name, status, rh, core.parse_error(status, rh, body),
         { attempts = attempt, endpoint = self.endpoint.url })
+      -- a server or proxy may echo what it received: never let it through
+      errors.redact(err, { creds.secret_access_key, creds.session_token,
+                           (headers.Authorization or ""):match("Signature=(%x+)") })
       if call_opts and call_opts.missing_ok and err.code == "ResourceNotFoundException" then
         local meta = response_meta(status, rh, attempt)
         meta.missing = true
@@ -156,7 +167,7 @@ function Client:call(op, params, call_opts)
     end
     if delay > 0 then self.sleep(delay) end
     -- every attempt is signed afresh (new time, maybe a corrected clock)
-    req = self:build_request(op, params)
+    req, op, creds = self:_build(op, params)
   end
 end
 

@@ -173,8 +173,57 @@ TOKEN_NAME = gsub(TOKEN_NAME, "%-", "%%-")
 -- headers include the session token; a presigned URL carries it as a query
 -- parameter.  Redact both.
 local function scrub_text(s)
-  if type(s) ~= "string" or not find(s, TOKEN_NAME) then return s end
-  return (gsub(s, "(" .. TOKEN_NAME .. "%s*[:=]%s*)[^%s&,;\"']+", "%1<redacted>"))
+  if type(s) ~= "string" then return s end
+  if find(s, TOKEN_NAME) then
+    s = gsub(s, "(" .. TOKEN_NAME .. "%s*[:=]%s*)[^%s&,;\"']+", "%1<redacted>")
+  end
+  -- an echoed Authorization header or presigned URL: its signature
+  if find(s, "[Ss]ignature=%x") then
+    s = gsub(s, "([Ss]ignature=)%x+", "%1<redacted>")
+  end
+  return s
+end
+
+-- Plain (not pattern) replacement of every occurrence of `secret` in s.
+local function replace_plain(s, secret)
+  local out, i, n = {}, 1, 0
+  while true do
+    local a, b = find(s, secret, i, true)
+    if not a then break end
+    n = n + 1; out[n] = s:sub(i, a - 1)
+    n = n + 1; out[n] = "<redacted>"
+    i = b + 1
+  end
+  if n == 0 then return s end
+  out[n + 1] = s:sub(i)
+  return concat(out)
+end
+
+--- Removes the given secret strings (the secret key, the session token,
+-- the request's signature) wherever they appear in err's string fields,
+-- nested tables included: a server or proxy may echo what it received.
+-- Secrets shorter than 8 bytes are skipped (they would match by chance).
+function errors.redact(err, secrets)
+  local list = {}
+  for _, v in pairs(secrets) do
+    if type(v) == "string" and #v >= 8 then list[#list + 1] = v end
+  end
+  if #list == 0 then return err end
+  local seen = {}
+  local function clean(t)
+    if seen[t] then return end
+    seen[t] = true
+    for k, v in pairs(t) do
+      if type(v) == "string" then
+        for _, secret in ipairs(list) do v = replace_plain(v, secret) end
+        t[k] = v
+      elseif type(v) == "table" then
+        clean(v)
+      end
+    end
+  end
+  clean(err)
+  return err
 end
 
 -- Drop user:password@ from a URL.
@@ -404,6 +453,9 @@ local TRANSPORT = {
   ConnectTimeoutError = "ConnectTimeoutError",
   ReadTimeoutError = "ReadTimeoutError",
   ConnectionClosedError = "ConnectionClosedError",
+  -- a kept-alive connection found closed when reused: the request may or
+  -- may not have been read, so it is not re-sent behind the caller's back
+  StaleConnectionError = "ConnectionClosedError",
   SSLError = "SSLError",
   ResponseTooLarge = "ResponseTooLargeError",
   ResponseTooLargeError = "ResponseTooLargeError",

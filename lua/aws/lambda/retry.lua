@@ -55,11 +55,13 @@ function State:success()
 end
 
 -- A signature/date error whose cause is our clock: RequestExpired,
--- RequestTimeTooSkewed, or InvalidSignatureException "Signature expired".
+-- RequestTimeTooSkewed, or InvalidSignatureException "Signature expired"
+-- (our clock behind) or "Signature not yet current" (our clock ahead).
 local function is_skew(err)
   if SKEW_CODES[err.code] then return true end
   return err.code == "InvalidSignatureException" and type(err.message) == "string"
-     and find(err.message, "Signature expired", 1, true) ~= nil
+     and (find(err.message, "Signature expired", 1, true) ~= nil
+          or find(err.message, "Signature not yet current", 1, true) ~= nil)
 end
 
 -- "Date: Thu, 26 Nov 2026 07:10:00 GMT" -> Unix seconds
@@ -105,7 +107,9 @@ function State:next_delay(err)
       err.retry_quota_exceeded = true
       return nil
     end
-    if err.retry_after and err.throttling then
+    if err.kind == "StaleConnectionError" then
+      delay = 0 -- an idle connection timed out at the server: no backoff needed
+    elseif err.retry_after and err.throttling then
       if err.retry_after > p.max_retry_delay then
         err.retry_after_exceeded = true
         return nil

@@ -145,3 +145,33 @@ describe("core.spawn", function()
     assert.has_error(function() core.spawn({ "a\0b" }) end)
   end)
 end)
+
+describe("retry and TLS settings from the profile", function()
+  it("takes max_attempts and ca_bundle from the profile, after the option and the environment", function()
+    local dir = H.tmpdir()
+    local cfgfile = H.write(dir .. "/config",
+      "[profile ops]\nregion = eu-west-1\nmax_attempts = 5\nca_bundle = /etc/ops-ca.pem\n")
+    local env = { AWS_CONFIG_FILE = cfgfile, AWS_SHARED_CREDENTIALS_FILE = dir .. "/none" }
+    H.with_env(env, function()
+      local c = lambda.new { profile = "ops" }
+      assert.are.equal(5, c.retry.max_attempts)
+      assert.are.equal("/etc/ops-ca.pem", c.http_options.ca_bundle)
+      assert.are.equal(2, lambda.new({ profile = "ops", max_attempts = 2 }).retry.max_attempts)
+    end)
+    env.AWS_MAX_ATTEMPTS = "4"
+    env.AWS_CA_BUNDLE = "/etc/env-ca.pem"
+    H.with_env(env, function()
+      local c = lambda.new { profile = "ops" }
+      assert.are.equal(4, c.retry.max_attempts)
+      assert.are.equal("/etc/env-ca.pem", c.http_options.ca_bundle)
+    end)
+    H.write(cfgfile, "[profile ops]\nregion = eu-west-1\nmax_attempts = many\n")
+    H.with_env({ AWS_CONFIG_FILE = cfgfile }, function()
+      local ok, err = pcall(lambda.new, { profile = "ops" })
+      assert.is_false(ok)
+      assert.is_true(X.InvalidConfigError:match(err))
+      assert.truthy(err.message:find("max_attempts in profile ops", 1, true))
+    end)
+    H.rmdir(dir)
+  end)
+end)

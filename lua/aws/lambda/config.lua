@@ -207,14 +207,19 @@ function config.resolve(cfg)
   c.connect_timeout = cfg.connect_timeout or 60
   c.read_timeout = cfg.read_timeout or 60
   c.ca_bundle = cfg.ca_bundle or nonempty(getenv("AWS_CA_BUNDLE"))
+    or profiles.value(c.profile_config, "ca_bundle")
   if c.verify == nil then c.verify = true end
   if c.param_validation == nil then c.param_validation = true end
+  -- total attempts: the option > AWS_MAX_ATTEMPTS > the profile's max_attempts
   local ma = cfg.max_attempts
   if ma == nil then
-    local env = nonempty(getenv("AWS_MAX_ATTEMPTS"))
-    if env then
-      ma = tonumber(env)
-      if not ma then invalid("AWS_MAX_ATTEMPTS must be a whole number >= 1, got " .. env) end
+    local text, from = nonempty(getenv("AWS_MAX_ATTEMPTS")), "AWS_MAX_ATTEMPTS"
+    if not text then
+      text, from = profiles.value(c.profile_config, "max_attempts"), "max_attempts in profile " .. c.profile
+    end
+    if text then
+      ma = tonumber(text)
+      if not ma then invalid(format("%s must be a whole number >= 1, got %s", from, text)) end
     end
   end
   ma = ma or 3

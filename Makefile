@@ -42,6 +42,12 @@ demo: build
 bench-sign: build
 	@bench/sign.sh $(BUILD)
 
+# remove_permission against the raw libcurl floor and boto3, cold start,
+# memory growth, signing, callgrind per call (bench/README.md).
+bench: build
+	@tools/ensure-deps python3-boto3 valgrind
+	@bench/run.sh $(BUILD)
+
 # libFuzzer targets (clang), each run for FUZZ_SECONDS; fails on a crash.
 FUZZ_SECONDS ?= 20
 fuzz:

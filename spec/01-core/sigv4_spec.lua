@@ -212,6 +212,16 @@ describe("sigv4.sign contract", function()
     end)
   end
 
+  it("sign_headers returns exactly sign's headers, for the same inputs", function()
+    local hreq = { method = "POST", url = "https://h:8443/a/b?x=1", body = "{}",
+                   headers = { ["Content-Type"] = "application/json", ["X-Multi"] = { "1", "2" } } }
+    local tcreds = { access_key_id = "ASIAX", secret_access_key = "s", session_token = "tok" }
+    local full = sigv4.sign(hreq, tcreds, opts)
+    local only = sigv4.sign_headers(hreq, tcreds, opts)
+    assert.are.same(full.headers, only)
+    assert.is_nil(only.canonical_request)
+  end)
+
   it("caches the signing key: a second signature the same day is a hit", function()
     local before = sigv4.stats()
     sigv4.sign(req, creds, { region = "eu-west-3", service = "lambda", time = 1440938160 })

@@ -20,7 +20,23 @@ typedef struct {
   lam_header *headers;    /* scratch array for the caller's headers */
   int *keyidx;            /* which table key each header came from */
   size_t cap;
+  int64_t date_t;         /* the last Unix time formatted, and its text: */
+  char date[17];          /* a client signs many requests per second */
 } l_sigv4;
+
+/* X-Amz-Date of Unix seconds t, formatted once per distinct second. */
+static int l_date(l_sigv4 *s, int64_t t, char out[17]) {
+  if (s->date[0] == '\0' || t != s->date_t) {
+    int rc = lam_sigv4_date_from_unix(t, s->date);
+    if (rc) {
+      s->date[0] = '\0';
+      return rc;
+    }
+    s->date_t = t;
+  }
+  memcpy(out, s->date, 17);
+  return 0;
+}
 
 static int l_sigv4_gc(lua_State *L) {
   l_sigv4 *s = luaL_checkudata(L, 1, L_SIGV4_CTX);
@@ -166,7 +182,10 @@ static void l_set(lua_State *L, const char *k, const char *v, size_t n) {
   lua_setfield(L, -2, k);
 }
 
-static int l_sigv4_sign(lua_State *L) {
+/* sign (full = 1): the result table; sign_headers (full = 0): only the
+** headers to send -- what a client needs, without the five strings of the
+** intermediate stages. */
+static int l_sigv4_run(lua_State *L, int full) {
   l_sigv4 *s = l_sigv4_self(L);
   lam_sigv4_request req;
   lam_credentials cred;
@@ -212,12 +231,12 @@ static int l_sigv4_sign(lua_State *L) {
   p.service = l_field_str(L, 3, "service", "options", 0, &p.service_len);
   t = lua_getfield(L, 3, "time");
   if (t == LUA_TNIL) {
-    rc = lam_sigv4_date_from_unix((int64_t)time(NULL), p.amz_date);
+    rc = l_date(s, (int64_t)time(NULL), p.amz_date);
   } else if (t == LUA_TNUMBER) {
     int isint;
     lua_Integer v = lua_tointegerx(L, -1, &isint);
     if (!isint) return luaL_error(L, "sigv4.sign: options.time must be whole Unix seconds");
-    rc = lam_sigv4_date_from_unix((int64_t)v, p.amz_date);
+    rc = l_date(s, (int64_t)v, p.amz_date);
   } else if (t == LUA_TSTRING) {
     size_t tl;
     const char *ts = lua_tolstring(L, -1, &tl);
@@ -235,15 +254,17 @@ static int l_sigv4_sign(lua_State *L) {
   rc = lam_sigv4_sign(s->ctx, &req, &cred, &p, &s->st);
   if (rc) return luaL_error(L, "sigv4.sign: %s", l_sign_errmsg(rc));
 
-  lua_createtable(L, 0, 6);
-  lua_pushlstring(L, s->st.authorization.data, s->st.authorization.len);
-  lua_pushvalue(L, -1); /* one string, shared with headers.Authorization */
-  lua_setfield(L, -3, "authorization");
-  lua_insert(L, -2);    /* keep the copy below the result table */
-  l_set(L, "signature", s->st.signature, 64);
-  l_set(L, "signed_headers", s->st.signed_headers.data, s->st.signed_headers.len);
-  l_set(L, "canonical_request", s->st.canonical_request.data, s->st.canonical_request.len);
-  l_set(L, "string_to_sign", s->st.string_to_sign.data, s->st.string_to_sign.len);
+  if (full) {
+    lua_createtable(L, 0, 6);
+    lua_pushlstring(L, s->st.authorization.data, s->st.authorization.len);
+    lua_pushvalue(L, -1); /* one string, shared with headers.Authorization */
+    lua_setfield(L, -3, "authorization");
+    lua_insert(L, -2);    /* keep the copy below the result table */
+    l_set(L, "signature", s->st.signature, 64);
+    l_set(L, "signed_headers", s->st.signed_headers.data, s->st.signed_headers.len);
+    l_set(L, "canonical_request", s->st.canonical_request.data, s->st.canonical_request.len);
+    l_set(L, "string_to_sign", s->st.string_to_sign.data, s->st.string_to_sign.len);
+  }
 
   /* r.headers: the caller's (minus what the signer owns) plus ours */
   lua_createtable(L, 0, (int)n + 5);
@@ -268,11 +289,18 @@ static int l_sigv4_sign(lua_State *L) {
   l_set(L, "X-Amz-Date", p.amz_date, 16);
   if (s->st.send_token) l_set(L, "X-Amz-Security-Token", cred.session_token, cred.session_token_len);
   if (p.sign_body) l_set(L, "X-Amz-Content-SHA256", s->st.payload_hash, 64);
+  if (!full) {
+    l_set(L, "Authorization", s->st.authorization.data, s->st.authorization.len);
+    return 1; /* the headers table */
+  }
   lua_pushvalue(L, -3);
   lua_setfield(L, -2, "Authorization");
   lua_setfield(L, -2, "headers");
   return 1; /* the result table; the Authorization copy below it is dropped */
 }
+
+static int l_sigv4_sign(lua_State *L) { return l_sigv4_run(L, 1); }
+static int l_sigv4_sign_headers(lua_State *L) { return l_sigv4_run(L, 0); }
 
 static int l_sigv4_stats(lua_State *L) {
   l_sigv4 *s = l_sigv4_self(L);
@@ -289,6 +317,7 @@ static int l_sigv4_stats(lua_State *L) {
 void l_sigv4_open(lua_State *L) {
   static const luaL_Reg fns[] = {
     {"sign", l_sigv4_sign},
+    {"sign_headers", l_sigv4_sign_headers},
     {"sign_stats", l_sigv4_stats},
     {NULL, NULL}
   };

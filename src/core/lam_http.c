@@ -39,7 +39,8 @@ struct lam_http {
   size_t nheaders;
   size_t header_bytes;
   long block_status; /* status of the header block being received */
-  lam_buf line;      /* scratch for "Name: value" request lines */
+  lam_buf line;      /* the request's "Name: value" lines, NUL-separated */
+  lam_buf nodes;     /* struct curl_slist[] over `line`, reused per request */
   /* per-request flags, set by the callbacks */
   long long last_rx_ms; /* last time bytes arrived (or connected) */
   curl_off_t last_ul;
@@ -69,11 +70,16 @@ static int lam_http_name_is(const char *p, size_t n, const char *lc) {
 
 static int lam_http_is_ows(char c) { return c == ' ' || c == '\t'; }
 
-/* RFC 9110 token characters (method and header names). */
+/* RFC 9110 token characters (method and header names): a bit per byte. */
+static const unsigned char lam_http_tchar[32] = {
+  0x00, 0x00, 0x00, 0x00, /* 0x00-0x1f: none */
+  0xfa, 0x6c, 0xff, 0x03, /* ! # $ % & ' * + - . 0-9 */
+  0xfe, 0xff, 0xff, 0xc7, /* A-Z ^ _ */
+  0xff, 0xff, 0xff, 0x57, /* ` a-z | ~ */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
 static int lam_http_is_tchar(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-    return 1;
-  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+  return (lam_http_tchar[c >> 3] >> (c & 7)) & 1;
 }
 
 void lam_http_config_init(lam_http_config *cfg) {
@@ -247,6 +253,7 @@ void lam_http_free(lam_http *h) {
   lam_buf_free(&h->htext);
   lam_buf_free(&h->hslots);
   lam_buf_free(&h->line);
+  lam_buf_free(&h->nodes);
   free(h);
 }
 
@@ -260,54 +267,59 @@ static int lam_http_fail(lam_http *h, lam_http_result *res, int code, const char
   return code;
 }
 
-/* Builds the curl_slist from the caller's headers, plus the suppressions of
-** libcurl's defaults.  *list is NULL on failure. */
+/* Builds the header list for libcurl from the caller's headers, plus the
+** suppressions of libcurl's defaults.  No allocation once the buffers have
+** grown: the lines go back to back into h->line and the list nodes are an
+** array in h->nodes (libcurl only reads the list; CURLOPT_HTTPHEADER is
+** reset before the buffers are touched again).  *list is NULL on failure. */
 static int lam_http_build_headers(lam_http *h, const lam_http_request *req,
                                   struct curl_slist **list) {
-  struct curl_slist *sl = NULL, *t;
-  int has_accept = 0, has_ctype = 0, has_expect = 0;
-  size_t i, j;
+  static const char *const defaults[] = {"Accept:", "Content-Type:", "Expect:"};
+  int has[3] = {0, 0, 0};
+  size_t i, j, n = 0, off;
+  struct curl_slist *nodes;
   *list = NULL;
+  lam_buf_reset(&h->line);
   for (i = 0; i < req->nheaders; i++) {
     const lam_http_header *hd = &req->headers[i];
     size_t vs = 0;
-    if (hd->name_len == 0 || !hd->name || (hd->value_len && !hd->value)) goto bad;
+    if (hd->name_len == 0 || !hd->name || (hd->value_len && !hd->value)) return LAM_ERR_HEADER;
     for (j = 0; j < hd->name_len; j++)
-      if (!lam_http_is_tchar((unsigned char)hd->name[j])) goto bad;
-    for (j = 0; j < hd->value_len; j++) {
-      char c = hd->value[j];
-      if (c == '\r' || c == '\n' || c == '\0') goto bad;
-    }
-    has_accept |= lam_http_name_is(hd->name, hd->name_len, "accept");
-    has_ctype |= lam_http_name_is(hd->name, hd->name_len, "content-type");
-    has_expect |= lam_http_name_is(hd->name, hd->name_len, "expect");
+      if (!lam_http_is_tchar((unsigned char)hd->name[j])) return LAM_ERR_HEADER;
+    if (hd->value_len && (memchr(hd->value, '\r', hd->value_len) || memchr(hd->value, '\n', hd->value_len) ||
+                          memchr(hd->value, '\0', hd->value_len)))
+      return LAM_ERR_HEADER;
+    has[0] |= lam_http_name_is(hd->name, hd->name_len, "accept");
+    has[1] |= lam_http_name_is(hd->name, hd->name_len, "content-type");
+    has[2] |= lam_http_name_is(hd->name, hd->name_len, "expect");
     while (vs < hd->value_len && lam_http_is_ows(hd->value[vs])) vs++;
-    lam_buf_reset(&h->line);
-    if (lam_buf_append(&h->line, hd->name, hd->name_len)) goto nomem;
+    if (lam_buf_append(&h->line, hd->name, hd->name_len)) return LAM_ERR_NOMEM;
     if (vs == hd->value_len) { /* "Name;" is libcurl's spelling of an empty value */
-      if (lam_buf_append_char(&h->line, ';')) goto nomem;
+      if (lam_buf_append_char(&h->line, ';')) return LAM_ERR_NOMEM;
     } else if (lam_buf_append(&h->line, ": ", 2) ||
                lam_buf_append(&h->line, hd->value + vs, hd->value_len - vs)) {
-      goto nomem;
+      return LAM_ERR_NOMEM;
     }
-    if (!(t = curl_slist_append(sl, h->line.data))) goto nomem;
-    sl = t;
+    if (lam_buf_append_char(&h->line, '\0')) return LAM_ERR_NOMEM;
+    n++;
   }
   /* "Name:" with nothing after it tells libcurl not to send its default. */
-  if (!has_accept && !(t = curl_slist_append(sl, "Accept:"))) goto nomem;
-  if (!has_accept) sl = t;
-  if (!has_ctype && !(t = curl_slist_append(sl, "Content-Type:"))) goto nomem;
-  if (!has_ctype) sl = t;
-  if (!has_expect && !(t = curl_slist_append(sl, "Expect:"))) goto nomem;
-  if (!has_expect) sl = t;
-  *list = sl;
+  for (i = 0; i < 3; i++) {
+    if (has[i]) continue;
+    if (lam_buf_append(&h->line, defaults[i], strlen(defaults[i]) + 1)) return LAM_ERR_NOMEM;
+    n++;
+  }
+  lam_buf_reset(&h->nodes);
+  if (lam_buf_reserve(&h->nodes, n * sizeof *nodes)) return LAM_ERR_NOMEM;
+  h->nodes.len = n * sizeof *nodes;
+  nodes = (struct curl_slist *)(void *)h->nodes.data;
+  for (i = 0, off = 0; i < n; i++) { /* the lines are final: point into them */
+    nodes[i].data = h->line.data + off;
+    nodes[i].next = i + 1 < n ? &nodes[i + 1] : NULL;
+    off += strlen(nodes[i].data) + 1;
+  }
+  *list = nodes;
   return LAM_OK;
-bad:
-  curl_slist_free_all(sl);
-  return LAM_ERR_HEADER;
-nomem:
-  curl_slist_free_all(sl);
-  return LAM_ERR_NOMEM;
 }
 
 static int lam_http_set_method(lam_http *h, const lam_http_request *req) {
@@ -482,7 +494,6 @@ int lam_http_perform(lam_http *h, const lam_http_request *req, lam_http_result *
       curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, sl) != CURLE_OK ||
       curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, req->timeout_ms) != CURLE_OK) {
     curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
-    curl_slist_free_all(sl);
     return lam_http_fail(h, res, LAM_ERR_NOMEM, "HTTPClientError", "out of memory");
   }
 
@@ -494,7 +505,6 @@ int lam_http_perform(lam_http *h, const lam_http_request *req, lam_http_result *
     curl_multi_remove_handle(h->multi, h->easy);
   }
   curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
-  curl_slist_free_all(sl);
   if (curl_easy_getinfo(h->easy, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
     h->connections += (unsigned long long)nconn;
   if (curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK) res->status = status;

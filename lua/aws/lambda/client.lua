@@ -19,6 +19,7 @@ local cjson = require "cjson.safe"
 local type, ipairs, tostring, setmetatable, error =
       type, ipairs, tostring, setmetatable, error
 local format = string.format
+local sign_headers = sigv4.sign_headers
 
 local VERSION = "0.1.0"
 local USER_AGENT = format("lua-aws-lambda/%s %s", VERSION, (_VERSION:gsub(" ", "/")))
@@ -69,13 +70,13 @@ function Client:_build(op, params, time)
   local built = operations.build(op, params)
   local url = self.endpoint.base .. built.path
   if built.query ~= "" then url = url .. "?" .. built.query end
-  local req = { method = built.method, url = url, headers = built.headers, body = built.body }
+  -- built becomes the request: { method=, url=, headers=, body= } (+ path, query, operation)
+  built.url = url
   local creds = self:_credentials()
-  local r = sigv4.sign(req, creds,
-    { region = self.region, service = "lambda", time = time or self:_signing_time() })
-  -- the signature is in r.headers; keep the rest of r out of reach
-  req.headers = r.headers
-  return req, op, creds
+  local so = self._sign_opts -- reused: sign reads it and keeps nothing
+  so.time = time or self:_signing_time()
+  built.headers = sign_headers(built, creds, so)
+  return built, op, creds
 end
 
 -- Whole seconds, corrected by the clock offset learnt from the server.
@@ -100,6 +101,16 @@ local function decode_output(op, body)
   return out
 end
 
+-- "attempt=1; max=3", made once per (attempt, max)
+local sdk_requests = {}
+local function sdk_request(attempt, max)
+  local by_max = sdk_requests[max]
+  if not by_max then by_max = {}; sdk_requests[max] = by_max end
+  local v = by_max[attempt]
+  if not v then v = format("attempt=%d; max=%d", attempt, max); by_max[attempt] = v end
+  return v
+end
+
 local function response_meta(status, rh, attempt)
   return { status = status, attempts = attempt, request_id = rh["x-amzn-requestid"], headers = rh }
 end
@@ -118,7 +129,7 @@ function Client:call(op, params, call_opts)
     local headers = req.headers
     headers["User-Agent"] = USER_AGENT
     headers["amz-sdk-invocation-id"] = state.invocation_id
-    headers["amz-sdk-request"] = format("attempt=%d; max=%d", attempt, state.max_attempts)
+    headers["amz-sdk-request"] = sdk_request(attempt, state.max_attempts)
     local logger, started = self.logger, nil
     if logger then
       started = self.clock()
@@ -138,13 +149,13 @@ function Client:call(op, params, call_opts)
     elseif status >= 200 and status < 300 then
       state:success()
       local meta = response_meta(status, rh, attempt)
+      if #op.output == 0 then return nil, meta end -- nothing to decode (a 204)
       local out = decode_output(op, body)
       if not out then
         raise(errors.new("ClientError", { code = "ResponseParseError", status = status,
           operation = op.name, request_id = meta.request_id, attempts = attempt,
           message = "the service answered " .. status .. " with a body that is not valid JSON" }))
       end
-      if #op.output == 0 then return nil, meta end
       return out, meta
     else
       err = errors.from_response(op.name, status, rh, core.parse_error(status, rh, body),
@@ -220,6 +231,7 @@ function M.new(cfg)
   local self = setmetatable({}, Client)
   self.config = c
   self.region, self.region_source = c.region, c.region_source
+  self._sign_opts = { region = c.region, service = "lambda" }
   self.endpoint = c.endpoint
   self.validation = { param_validation = c.param_validation }
   self.http_options = {

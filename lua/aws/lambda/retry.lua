@@ -31,12 +31,12 @@ State.__index = State
 function retry.start(client, call_opts)
   local p = client.retry
   local timeout = call_opts and call_opts.timeout or p.timeout
-  local now = client.clock()
+  -- Only what the first attempt needs: last_cost, skew_fixed and
+  -- may_have_applied are set when a retry happens (nil reads as 0 / false),
+  -- and the clock is read only when there is a budget.
   return setmetatable({
     client = client, policy = p, attempt = 1, max_attempts = p.max_attempts,
-    invocation_id = core.uuid4(), started = now,
-    deadline = timeout and now + timeout or nil, last_cost = 0, skew_fixed = false,
-    may_have_applied = false,
+    invocation_id = core.uuid4(), deadline = timeout and client.clock() + timeout or nil,
   }, State)
 end
 
@@ -50,7 +50,7 @@ end
 
 function State:success()
   local p = self.policy
-  local refund = self.attempt == 1 and SUCCESS_REFUND or self.last_cost
+  local refund = self.attempt == 1 and SUCCESS_REFUND or (self.last_cost or 0)
   p.tokens = min(QUOTA_MAX, p.tokens + refund)
 end
 

@@ -18,11 +18,9 @@ local function check(pattern, good, bad)
   end
 end
 
-local function time(f, n)
-  local t = os.clock()
-  for _ = 1, n do f() end
-  return (os.clock() - t) / n
-end
+-- Bounds below guard against runaway (exponential) matching, not speed:
+-- speed figures live in bench/.  LAM_TIME_SCALE widens them (valgrind).
+local SCALE = tonumber(os.getenv("LAM_TIME_SCALE")) or 1
 
 describe("aws.lambda.regex", function()
   describe("model patterns", function()
@@ -199,21 +197,13 @@ describe("aws.lambda.regex", function()
       assert.is_true(re:full_match(long))
       assert.is_false(re:full_match(long .. "\n"))
       assert.is_false(re:full_match("arn:aws:" .. ("a"):rep(9992)))
-      assert.is_true(os.clock() - t < 0.5)
+      assert.is_true(os.clock() - t < 2 * SCALE)
 
       t = os.clock()
       assert.is_false(regex.compile("(a+)+b"):full_match(("a"):rep(5000)))
       assert.is_false(regex.compile("(a|a)*b"):full_match(("a"):rep(5000)))
       assert.is_false(regex.compile("(.*)*x(.*)*y"):full_match(("x"):rep(3000)))
-      assert.is_true(os.clock() - t < 0.5)
-    end)
-
-    it("matches a typical FunctionName ARN in microseconds", function()
-      local re = regex.compile(P_FN)
-      local s = "arn:aws:lambda:us-east-1:123456789012:function:my-function:PROD"
-      re:full_match(s)
-      -- loose bound (the real figure is a few microseconds) to stay unflaky
-      assert.is_true(time(function() re:full_match(s) end, 2000) < 50e-6)
+      assert.is_true(os.clock() - t < 2 * SCALE)
     end)
   end)
 end)

@@ -9,7 +9,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,6 +73,45 @@ static void lam_proc_reap(pid_t pid, lam_proc_result *res) {
   }
 }
 
+/* execvp's search: a name with '/' is used as it is, else each PATH entry
+** (an empty entry is the current directory).  0 with the path in out. */
+static int lam_proc_executable(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+static int lam_proc_find(const char *name, char *out, size_t outlen) {
+  const char *path, *seg;
+  size_t nlen = strlen(name);
+  if (nlen == 0) return -1;
+  if (strchr(name, '/')) {
+    if (nlen >= outlen || !lam_proc_executable(name)) return -1;
+    memcpy(out, name, nlen + 1);
+    return 0;
+  }
+  path = getenv("PATH");
+  if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+  for (seg = path;; seg++) {
+    const char *end = strchr(seg, ':');
+    size_t dlen = end ? (size_t)(end - seg) : strlen(seg);
+    if (dlen == 0) {
+      if (nlen + 3 <= outlen) {
+        memcpy(out, "./", 2);
+        memcpy(out + 2, name, nlen + 1);
+        if (lam_proc_executable(out)) return 0;
+      }
+    } else if (dlen + 1 + nlen < outlen) {
+      memcpy(out, seg, dlen);
+      out[dlen] = '/';
+      memcpy(out + dlen + 1, name, nlen + 1);
+      if (lam_proc_executable(out)) return 0;
+    }
+    if (!end) break;
+    seg = end;
+  }
+  return -1;
+}
+
 int lam_proc_run(const char *const *argv, const lam_proc_opts *opts, lam_buf *out, lam_buf *err,
                  lam_proc_result *res) {
   size_t max_out = opts && opts->max_stdout ? opts->max_stdout : (size_t)1024 * 1024;
@@ -82,8 +123,16 @@ int lam_proc_run(const char *const *argv, const lam_proc_opts *opts, lam_buf *ou
   long long deadline;
   struct pollfd pfd[2];
   char chunk[4096];
+  char path[4096];
   if (!argv || !argv[0] || !out || !err || !res) return LAM_ERR_ARG;
   memset(res, 0, sizeof *res);
+  /* Resolve the program ourselves: whether posix_spawnp reports a missing
+  ** program or leaves it to the child's exit status varies (valgrind,
+  ** older libcs); an explicit search answers the same everywhere. */
+  if (lam_proc_find(argv[0], path, sizeof path) != 0) {
+    res->sys_errno = ENOENT;
+    return LAM_ERR_SPAWN;
+  }
   lam_buf_reset(out);
   lam_buf_reset(err);
   if (lam_proc_pipe(po) != 0) { res->sys_errno = errno; return LAM_ERR_SPAWN; }
@@ -98,7 +147,7 @@ int lam_proc_run(const char *const *argv, const lam_proc_opts *opts, lam_buf *ou
   }
   posix_spawn_file_actions_adddup2(&fa, po[1], 1);
   posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-  rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+  rc = posix_spawn(&pid, path, &fa, NULL, (char *const *)argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   close(po[1]);
   close(pe[1]);

@@ -1,19 +1,8 @@
 -- lambda.new's options, region and endpoint resolution, credentials from
 -- the environment: nothing here touches the network.
 local lambda = require "aws.lambda"
-local config = require "aws.lambda.config"
+local with_env = require("helpers.env").with_env
 local X = lambda.exceptions
-
--- Runs f with exactly these environment variables (config reads them
--- through config.getenv).
-local function with_env(vars, f)
-  local real = config.getenv
-  config.getenv = function(k) return vars[k] end
-  local ok, a, b = pcall(f)
-  config.getenv = real
-  if not ok then error(a, 0) end
-  return a, b
-end
 
 local CREDS = { access_key_id = "AKID", secret_access_key = "secret" }
 

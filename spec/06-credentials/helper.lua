@@ -2,7 +2,6 @@
 -- (fake_server.py), temporary files, and a replaced environment.
 local core = require "aws.lambda.core"
 local cjson = require "cjson"
-local config = require "aws.lambda.config"
 
 local H = {}
 
@@ -41,15 +40,7 @@ end
 
 function H.mkdir(d) os.execute("mkdir -p " .. sh_quote(d)) end
 
---- Runs f with config.getenv answering from `vars` only.
-function H.with_env(vars, f)
-  local real = config.getenv
-  config.getenv = function(k) return vars[k] end
-  local ok, a, b = pcall(f)
-  config.getenv = real
-  if not ok then error(a, 0) end
-  return a, b
-end
+H.with_env = require("helpers.env").with_env
 
 local Server = {}
 Server.__index = Server

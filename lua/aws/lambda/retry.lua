@@ -10,7 +10,7 @@
 
 local core = require "aws.lambda.core"
 
-local min, floor = math.min, math.floor
+local min = math.min
 local format, find = string.format, string.find
 
 local retry = {}
@@ -64,25 +64,8 @@ local function is_skew(err)
           or find(err.message, "Signature not yet current", 1, true) ~= nil)
 end
 
--- "Date: Thu, 26 Nov 2026 07:10:00 GMT" -> Unix seconds
-local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9,
-                 Oct = 10, Nov = 11, Dec = 12 }
-function retry.parse_http_date(s)
-  if type(s) ~= "string" then return nil end
-  local d, mon, y, hh, mm, ss = s:match("^%a+, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
-  mon = MONTHS[mon]
-  if not mon then return nil end
-  y, mon, d = tonumber(y), mon, tonumber(d)
-  -- days from civil (proleptic Gregorian), so no dependence on the local zone
-  local yy = mon <= 2 and y - 1 or y
-  local era = floor(yy / 400)
-  local yoe = yy - era * 400
-  local mp = (mon + 9) % 12
-  local doy = floor((153 * mp + 2) / 5) + d - 1
-  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
-  local days = era * 146097 + doe - 719468
-  return days * 86400 + tonumber(hh) * 3600 + tonumber(mm) * 60 + tonumber(ss)
-end
+-- the server's Date header -> Unix seconds
+retry.parse_http_date = require("aws.lambda.time").parse_http_date
 
 --- Decides whether to retry after `err`: returns the delay in seconds, or
 -- nil to give up (and marks why on err).

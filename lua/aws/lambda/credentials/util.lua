@@ -5,8 +5,8 @@
 local core = require "aws.lambda.core"
 local errors = require "aws.lambda.errors"
 
-local type, tonumber, error, tostring, floor = type, tonumber, error, tostring, math.floor
-local format, match, find, gsub, sub, byte = string.format, string.match, string.find, string.gsub,
+local type, error, tostring, floor = type, error, tostring, math.floor
+local format, find, gsub, sub, byte = string.format, string.find, string.gsub,
   string.sub, string.byte
 
 local util = {}
@@ -20,35 +20,8 @@ function util.retrieval_error(provider, msg)
     "Error when retrieving credentials from %s: %s", provider, msg) }), 0)
 end
 
--- days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm)
-local function days_from_civil(y, m, d)
-  if m <= 2 then y = y - 1 end
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = floor((153 * mp + 2) / 5) + d - 1
-  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-end
-
---- ISO 8601 / RFC 3339 date-time -> Unix seconds (fractions dropped), or nil.
--- Accepts "2030-01-02T03:04:05Z", "...05.123Z", "...05+01:00", "...05 UTC".
-function util.parse_time(s)
-  if type(s) ~= "string" then return nil end
-  local y, mo, d, h, mi, sec, rest = match(s, "^(%d%d%d%d)%-(%d%d)%-(%d%d)[Tt ](%d%d):(%d%d):(%d%d)(.*)$")
-  if not y then return nil end
-  rest = gsub(rest, "^%.%d+", "")
-  local offset = 0
-  if not (rest == "Z" or rest == "z" or rest == "" or rest == "UTC" or rest == " UTC") then
-    local sign, oh, om = match(rest, "^([+-])(%d%d):?(%d%d)$")
-    if not sign then return nil end
-    offset = (tonumber(oh) * 60 + tonumber(om)) * 60
-    if sign == "-" then offset = -offset end
-  end
-  y, mo, d, h, mi, sec = tonumber(y), tonumber(mo), tonumber(d), tonumber(h), tonumber(mi), tonumber(sec)
-  if mo < 1 or mo > 12 or d < 1 or d > 31 or h > 23 or mi > 59 or sec > 60 then return nil end
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset
-end
+--- ISO 8601 / RFC 3339 date-time -> Unix seconds, or nil (aws.lambda.time).
+util.parse_time = require("aws.lambda.time").parse_iso8601
 
 --- Unix seconds -> "2030-01-02T03:04:05Z".
 function util.format_time(t)

@@ -404,6 +404,16 @@ local function seconds(v)
   return s and tonumber(s) or nil
 end
 
+-- A shallow copy of the caller's extra fields (nil or not a table: none),
+-- so the constructors never write into the caller's table.
+local function copy_fields(t)
+  local out = {}
+  if type(t) == "table" then
+    for k, v in pairs(t) do out[k] = v end
+  end
+  return out
+end
+
 --- Make the error for a service error response.
 -- @tparam string operation e.g. "RemovePermission"
 -- @tparam number status HTTP status
@@ -421,10 +431,7 @@ function errors.from_response(operation, status, headers, parsed, extra)
   local cls = exceptions[code]
   local class_name = (cls and cls.parent == ClientError) and code or "ClientError"
   local retryable, throttling = errors.classify(status, code)
-  local fields = {}
-  if type(extra) == "table" then
-    for k, v in pairs(extra) do fields[k] = v end
-  end
+  local fields = copy_fields(extra)
   fields.code = code
   fields.status = status
   fields.operation = operation
@@ -489,10 +496,7 @@ local TRANSPORT_RETRYABLE = {
 -- @treturn table the error value
 function errors.from_transport(kind, reason, fields)
   local class_name = TRANSPORT[kind] or "HTTPClientError"
-  local f = {}
-  if type(fields) == "table" then
-    for k, v in pairs(fields) do f[k] = v end
-  end
+  local f = copy_fields(fields)
   f.kind = kind
   f.reason = reason
   f.retryable = TRANSPORT_RETRYABLE[class_name]
